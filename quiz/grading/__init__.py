@@ -1,0 +1,1 @@
+"""Grading: normalisation, embedders, rubric scoring, explanation (see the modules)."""
