@@ -1,0 +1,166 @@
+"""Small rendering helpers shared by the pages.
+
+Functions:
+    md_escape(text)                    escape user text so markdown/HTML in it is shown literally
+    band_badge(band)                   a coloured badge for a grade band
+    show_user_text(text, label)        show an answer exactly as typed (never interpreted)
+    prepare_answer(text, settings)     validate an answer: (text for grading, notices) or None when empty
+    show_grade(grade, question)        score, band, evidence, feedback
+    show_references(question, ...)     the reference answer(s) as markdown, one expander per source
+    question_header(question)          question text, topics, difficulty
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import streamlit as st
+
+from quiz.models import Band, GradeResult, Question
+from quiz.settings import Settings
+
+__all__ = [
+    "BAND_COLORS",
+    "band_badge",
+    "md_escape",
+    "prepare_answer",
+    "question_header",
+    "show_grade",
+    "show_references",
+    "show_user_text",
+]
+
+
+BAND_COLORS: dict[Band, str] = {
+    Band.EXCELLENT: "green",
+    Band.GOOD: "blue",
+    Band.PARTIAL: "orange",
+    Band.WEAK: "red",
+    Band.MISS: "red",
+    Band.UNGRADED: "gray",
+}
+
+# Every ASCII punctuation character may be backslash-escaped in CommonMark; escaping them all also
+# disarms Streamlit's own directives (":red[...]", ":material/...:") and "$" math.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:&=\"'^%@/])")
+
+
+def md_escape(text: str) -> str:
+    """Escape ``text`` so ``st.markdown`` shows it literally (no links, images, HTML, emphasis, math)."""
+    escaped = _MD_SPECIAL.sub(r"\\\1", text)
+    return escaped.replace("\n", "  \n")
+
+
+def band_badge(band: Band) -> str:
+    """Markdown for a coloured badge naming the band."""
+    return f":{BAND_COLORS.get(band, 'gray')}-badge[{band.value.upper()}]"
+
+
+def show_user_text(text: str, label: str = "Your answer", *, max_chars: int = 4000) -> None:
+    """Show an answer exactly as typed; long ones are cut for display with a note (the stored text is full)."""
+    shown = text if len(text) <= max_chars else text[:max_chars]
+    st.caption(label)
+    st.text(shown)
+    if len(text) > max_chars:
+        st.caption(f"… {len(text) - max_chars:,} more characters not shown.")
+
+
+def prepare_answer(text: str, settings: Settings) -> tuple[str, list[str]] | None:
+    """Return (text to grade, notices), or None when the answer is empty (a warning is shown)."""
+    if not text or not text.strip():
+        st.warning(
+            "Your answer is empty — type something before submitting. Nothing was graded.", icon=":material/edit:"
+        )
+        return None
+    notices: list[str] = []
+    graded = text
+    if len(text) > settings.max_answer_chars:
+        graded = text[: settings.max_answer_chars]
+        notices.append(
+            f"Your answer has {len(text):,} characters; only the first {settings.max_answer_chars:,} were graded "
+            "(the full text is saved)."
+        )
+    return graded, notices
+
+
+def question_header(question: Question, *, number: str | None = None, topic_label: Callable[[str], str] = str) -> None:
+    """The question text (as markdown from the bank) with its topics and difficulty."""
+    prefix = f"{number} " if number else ""
+    st.markdown(f"#### {prefix}{question.text}")
+    tags = " ".join(f":violet-badge[{md_escape(topic_label(t))}]" for t in question.topics)
+    st.markdown(
+        f"{tags} :gray-badge[{question.difficulty.value}]"
+        + ("" if question.has_reference else " :orange-badge[no reference]")
+    )
+
+
+def show_grade(grade: GradeResult, question: Question | None = None, *, compact: bool = False) -> None:
+    """Score and band, then the evidence: covered/missed key points, keywords and feedback."""
+    cols = st.columns([1, 3])
+    with cols[0]:
+        if grade.score is None:
+            st.metric("Score", "—")
+        else:
+            st.metric("Score", f"{grade.score:.0f} / 100")
+    with cols[1]:
+        st.markdown(band_badge(grade.band))
+        if grade.components is not None:
+            c = grade.components
+            st.caption(
+                f"key points {c.semantic:.0%} · keywords {c.keyword:.0%} · on topic {c.relevance:.0%}"
+                + ("".join(f" · −{v:.0f} {k}" for k, v in c.penalties.items()) if c.penalties else "")
+            )
+        if grade.reason:
+            st.caption(md_escape(grade.reason))
+    for flag in grade.flags:
+        st.warning(f"Flag: {md_escape(flag)}", icon=":material/flag:")
+    if grade.feedback:
+        st.info(md_escape(grade.feedback), icon=":material/lightbulb:")
+    if compact:
+        return
+    covered, missed = grade.covered_key_points, grade.missed_key_points
+    if covered or missed:
+        left, right = st.columns(2)
+        with left:
+            st.markdown(f"**Covered key points ({len(covered)})**")
+            for kp in covered:
+                st.markdown(f":green[✔] {md_escape(kp.key_point)}  \n:gray[{kp.similarity:.0%}]")
+                if kp.answer_sentence:
+                    st.caption(f"matched by: “{md_escape(kp.answer_sentence[:300])}”")
+        with right:
+            st.markdown(f"**Missing key points ({len(missed)})**")
+            for kp in missed:
+                st.markdown(f":red[✘] {md_escape(kp.key_point)}  \n:gray[best match {kp.similarity:.0%}]")
+    if grade.keywords:
+        matched = [k.term for k in grade.keywords if k.matched]
+        missing = [k.term + (" (required)" if k.required else "") for k in grade.missed_keywords]
+        st.markdown(
+            "**Keywords** — used: "
+            + (", ".join(f":green[{md_escape(t)}]" for t in matched) or "none")
+            + " · missing: "
+            + (", ".join(f":red[{md_escape(t)}]" for t in missing) or "none")
+        )
+
+
+def show_references(
+    question: Question, *, best_index: int | None = None, expanded: bool = False, flat: bool = False
+) -> None:
+    """Each reference answer rendered as markdown, in its own expander titled by source and lines.
+
+    ``flat`` draws bordered containers instead, for use inside another expander (Streamlit forbids nesting).
+    """
+    if not question.references:
+        st.caption("This question has no reference answer in the bank.")
+        return
+    for i, ref in enumerate(question.references):
+        title = f"Reference answer — {ref.source}:{ref.line_start}-{ref.line_end}"
+        if best_index == i and len(question.references) > 1:
+            title += " (closest to your answer)"
+        if flat:
+            with st.container(border=True):
+                st.caption(title)
+                st.markdown(ref.text)
+        else:
+            with st.expander(title, expanded=expanded):
+                st.markdown(ref.text)

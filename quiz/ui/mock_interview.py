@@ -1,0 +1,203 @@
+"""Mock interview page: a chat where the interviewer asks, follows up on missed key points, and sums up.
+
+Functions:
+    render()   the page
+
+The state machine is ``quiz.sessions.mock.MockInterview``; every answer's attempt is stored at once
+and the interview state is saved after each turn, so an interrupted interview can be resumed.
+"""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import streamlit as st
+
+from quiz.errors import StorageError
+from quiz.models import SessionKind
+from quiz.sessions.mock import MockInterview
+from quiz.store.records import SessionRecord, SessionStatus
+from quiz.ui import components, context, resources, services
+
+__all__ = ["render"]
+
+STATE_KEY = "mock"
+
+
+def _persist(interview: MockInterview) -> str | None:
+    store = resources.store(context.settings())
+    if store is None:
+        return resources.store_error() or "the attempt store is unavailable"
+    status = SessionStatus.FINISHED if interview.is_finished else SessionStatus.ACTIVE
+    try:
+        store.save_session(
+            SessionRecord(
+                id=interview.id,
+                user=interview.user,
+                kind=SessionKind.MOCK,
+                status=status,
+                state=interview.to_dict(),
+                created_at=interview.started_at,
+                updated_at=context.now(),
+            )
+        )
+    except StorageError as exc:
+        return str(exc)
+    return None
+
+
+def _phrase_hook() -> Any:
+    """An LLM phrasing of follow-ups when the feedback module offers one and an endpoint is set; else None."""
+    settings = context.settings()
+    if not settings.llm_enabled:
+        return None
+    try:
+        from quiz import feedback
+    except ImportError:
+        return None
+    factory = getattr(feedback, "followup_phraser_from_settings", None)
+    return factory(settings) if factory is not None else None
+
+
+def _setup(bank: Any) -> None:
+    _resume_section()
+    st.subheader("New interview")
+    with st.form("mock_setup"):
+        c1, c2 = st.columns(2)
+        count = c1.number_input("Questions", min_value=1, max_value=20, value=3)
+        threshold = c2.slider("Follow up when the score is below", 0, 100, 70)
+        topics = st.multiselect("Topics", list(bank.topics()), format_func=bank.topic_label, placeholder="All topics")
+        start = st.form_submit_button("Start the interview", type="primary", icon=":material/forum:")
+    if start:
+        pool = [q for q in bank.questions if not topics or set(topics) & set(q.topics)]
+        try:
+            interview = MockInterview.start(
+                pool,
+                n=int(count),
+                rng=random.Random(),
+                user=context.user(),
+                now=context.now(),
+                session_id=context.new_id(),
+                followup_threshold=float(threshold),
+            )
+        except ValueError as exc:
+            st.warning(f"Cannot start: {exc}.")
+            return
+        st.session_state[STATE_KEY] = {"interview": interview, "notes": {}, "store_error": _persist(interview)}
+        st.rerun()
+
+
+def _resume_section() -> None:
+    store = resources.store(context.settings())
+    if store is None:
+        st.warning(f"Interviews cannot be saved or resumed: {resources.store_error()}", icon=":material/database:")
+        return
+    try:
+        unfinished = store.sessions(user=context.user(), kind=SessionKind.MOCK, status=SessionStatus.ACTIVE)
+    except StorageError as exc:
+        st.warning(f"Unfinished interviews cannot be listed: {exc}")
+        return
+    if not unfinished:
+        return
+    st.subheader("Unfinished interviews")
+    for record in unfinished[:5]:
+        interview = MockInterview.from_dict(record.state)
+        c1, c2, c3 = st.columns([3, 1, 1])
+        c1.markdown(
+            f"Started {interview.started_at:%Y-%m-%d %H:%M} UTC · question {interview.index + 1} of {len(interview.questions)}"
+        )
+        if c2.button("Resume", key=f"mock_resume_{record.id}", icon=":material/play_arrow:"):
+            st.session_state[STATE_KEY] = {"interview": interview, "notes": {}}
+            st.rerun()
+        if c3.button("Discard", key=f"mock_discard_{record.id}", icon=":material/delete:"):
+            store.set_session_status(record.id, SessionStatus.ABANDONED, now=context.now())
+            st.rerun()
+
+
+def _transcript(interview: MockInterview, notes: dict[int, str]) -> None:
+    for i, (role, text) in enumerate(interview.transcript):
+        if role == "interviewer":
+            with st.chat_message("assistant", avatar=":material/record_voice_over:"):
+                st.markdown(text)
+        else:
+            with st.chat_message("user"):
+                st.markdown(components.md_escape(text[:5000]) + ("…" if len(text) > 5000 else ""))
+                if i in notes:
+                    st.caption(notes[i])
+
+
+def _summary(bank: Any, interview: MockInterview) -> None:
+    summary = interview.summary()
+    st.divider()
+    st.subheader("Summary")
+    m1, m2 = st.columns(2)
+    m1.metric("Overall", "—" if summary.overall is None else f"{summary.overall:.0f} / 100")
+    m2.metric("Recommendation", summary.verdict)
+    st.info(summary.assessment, icon=":material/assignment:")
+    rows = [
+        {
+            "question": bank.get(t.question_id).text if t.question_id in bank else t.question_id,
+            "first answer": t.score,
+            "follow-up asked": t.followup is not None,
+            "after follow-up": t.followup_score,
+            "final": t.final_score,
+        }
+        for t in summary.turns
+    ]
+    st.dataframe(rows, hide_index=True, width="stretch")
+    if summary.topics:
+        st.bar_chart({bank.topic_label(t.topic): t.score for t in summary.topics}, horizontal=True, height=220)
+
+
+def render() -> None:
+    st.title("Mock interview")
+    with context.guard("The Mock interview page"):
+        settings = context.settings()
+        bank = resources.bank(settings)
+        state = st.session_state.get(STATE_KEY)
+        if state is None or state["interview"].user != context.user():
+            _setup(bank)
+            return
+        interview: MockInterview = state["interview"]
+        if state.get("store_error"):
+            st.error(
+                f"This interview cannot be saved: {state['store_error']}. It goes on here.", icon=":material/database:"
+            )
+        _transcript(interview, state["notes"])
+        if interview.is_finished:
+            _summary(bank, interview)
+            if st.button("New interview", type="primary", icon=":material/add:"):
+                st.session_state.pop(STATE_KEY, None)
+                st.rerun()
+            return
+        st.caption(
+            f"Question {interview.index + 1} of {len(interview.questions)}"
+            + (" · follow-up" if interview.phase.value == "follow_up" else "")
+        )
+        text = st.chat_input("Your answer (English or 中文)", max_chars=None, key="mock_input")
+        if st.button("End the interview now", icon=":material/stop:"):
+            state["interview"] = interview.finish(context.now())
+            state["store_error"] = _persist(state["interview"])
+            st.rerun()
+        if text is not None:
+            if components.prepare_answer(text, settings) is None:
+                return
+            position = len(interview.transcript)
+            with st.spinner("The interviewer is thinking…"):
+                step = interview.answer(
+                    text,
+                    grade=lambda q, t: services.grade(settings, q, t),
+                    now=context.now(),
+                    phrase_followup=_phrase_hook(),
+                    attempt_id=context.new_id(),
+                )
+            saved, message = services.save_attempt(settings, step.attempt)
+            score = step.attempt.score
+            note = "score —" if score is None else f"score {score:.0f}/100"
+            if step.improvement is not None:
+                note += f" ({step.improvement:+.0f} after the follow-up)"
+            state["notes"][position] = note
+            state["interview"] = step.interview
+            state["store_error"] = message if not saved else _persist(step.interview)
+            st.rerun()

@@ -1,0 +1,5 @@
+"""Page file run by st.navigation; the page itself lives in quiz.ui.practice."""
+
+from quiz.ui.practice import render
+
+render()

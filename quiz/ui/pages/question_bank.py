@@ -1,0 +1,5 @@
+"""Page file run by st.navigation; the page itself lives in quiz.ui.bank_browser."""
+
+from quiz.ui.bank_browser import render
+
+render()
