@@ -64,13 +64,29 @@ class BuildReport:
         return tuple(p for f in self.files for p in f.problems)
 
 
-def default_rubric_fn() -> RubricFn:
-    """The grading engineer's rubric extractor, ``quiz.bank.rubric.extract_rubric``."""
+def default_rubric_fn(aliases_path: str | Path | None = None) -> RubricFn:
+    """``quiz.bank.rubric.extract_rubric`` bound to a synonym table.
+
+    Args:
+        aliases_path: the alias table (see ``quiz.bank.rubric.load_aliases``). None means
+            ``question_bank/aliases.yaml`` beside the default taxonomy and overrides, used if it exists.
+
+    Raises:
+        BankError: the rubric module cannot be imported, or the alias file is unusable.
+    """
+    import functools
+
     try:
-        from quiz.bank.rubric import extract_rubric
+        from quiz.bank.rubric import extract_rubric, load_aliases
     except ImportError as exc:
         raise BankError(f"rubric extraction is not available (quiz.bank.rubric): {exc}") from None
-    return extract_rubric
+    if aliases_path is None:
+        from quiz.settings import PROJECT_ROOT
+
+        default = PROJECT_ROOT / "question_bank" / "aliases.yaml"
+        aliases_path = default if default.exists() else None
+    aliases = load_aliases(aliases_path) if aliases_path is not None else {}
+    return functools.partial(extract_rubric, aliases=aliases)
 
 
 def parse_source_file(path: Path) -> tuple[FileReport, tuple[ParsedItem, ...]]:

@@ -194,11 +194,18 @@ class Grader:
     def _drop_echoes(self, question: Question, split: _Answer, rows: np.ndarray) -> tuple[_Answer, np.ndarray]:
         """Set aside sentences that are closer to the question than any paraphrase is to its original."""
         cosines = rows @ self.cache.vectors([question.text])[0]
-        keep = [i for i, c in enumerate(cosines) if c < self.echo_cosine]
+        # A sentence that asks something is held to a lower bar: answers explain, they rarely ask.
+        keep = [
+            i
+            for i, (sentence, cosine) in enumerate(zip(split.content, cosines, strict=True))
+            if cosine < (self.calibration.ceiling if _asks(sentence) else self.echo_cosine)
+        ]
         if len(keep) == len(split.content):
             return split, rows
         content = tuple(split.content[i] for i in keep)
-        flags = split.flags if content or "echo" in split.flags else (*split.flags, "echo")
+        restated = sum(len(t) for t in split.content) - sum(len(t) for t in content)
+        mostly_restated = restated >= sum(len(t) for t in content)
+        flags = (*split.flags, "echo") if mostly_restated and "echo" not in split.flags else split.flags
         joined = "\n".join(content)
         trimmed = dataclasses.replace(split, content=content, flags=flags, text_for_keywords=normalize(joined))
         return trimmed, rows[keep]
@@ -422,3 +429,7 @@ def _vstack(first: np.ndarray, second: np.ndarray) -> np.ndarray:
     import numpy as np
 
     return first if len(second) == 0 else np.vstack([first, second])
+
+
+def _asks(sentence: str) -> bool:
+    return sentence.rstrip().endswith(("?", "？", "吗", "呢"))

@@ -8,7 +8,8 @@ Functions:
 Both texts are compared after ``normalize`` (simplified script, half-width, case-folded), so
 自注意力機制 matches 自注意力机制 and "Self-Attention" matches "self-attention". Typos in longer
 Latin terms ("Quarry" for "query", "trasnformer") still count through a fuzzy ratio, scaled
-by its strength; Chinese terms of three or more characters tolerate one wrong character.
+by its strength; Chinese terms of five or more characters tolerate one wrong character in five
+(shorter ones must match exactly: 自注意力 and 多头注意力 share three of four characters).
 """
 
 from __future__ import annotations
