@@ -59,7 +59,7 @@ def is_echo(sentence: str, question: str) -> bool:
 _SEPARATORS = re.compile(r"[\s,，、;；/|+·•\n]+")
 # Words that glue an explanation together; single characters only where they are rarely part of a term.
 _FUNCTION_WORDS = re.compile(
-    "的|是|了|把|被|因为|所以|如果|然后|通过|用来|可以|能够|需要|使得|并且|而且|这个|这些|那么|我们|它们|就是|来说|对于|用于|会|让"
+    "的|是|了|把|被|就|都|因为|所以|如果|然后|通过|用来|可以|能够|需要|使得|并且|而且|这个|这些|那么|我们|它们|就是|来说|对于|用于|会|让"
 )
 _ENGLISH_GLUE = {
     "is", "are", "the", "a", "an", "to", "of", "by", "for", "with", "that", "which", "it", "this", "uses",
@@ -70,7 +70,7 @@ _ENGLISH_GLUE = {
 def is_keyword_list(text: str) -> bool:
     """True when ``text`` is a list of short terms without the words that make an explanation."""
     norm = normalize(text)
-    if re.search(r"[。！？.!?]\s*\S", norm):  # sentence punctuation followed by more text: real prose
+    if re.search(r"[。！？.!?;:]\s*\S", norm):  # clause punctuation followed by more text: real prose
         return False
     segments = [s for s in _SEPARATORS.split(norm) if s]
     if len(segments) < 3:
@@ -83,5 +83,5 @@ def is_keyword_list(text: str) -> bool:
     return (
         short / len(segments) >= 0.8
         and glue <= max(1, len(words) // 8)
-        and function_chars <= max(1, cjk_chars // 12)
+        and function_chars <= cjk_chars // 40  # prose has one every ten characters or so
     )

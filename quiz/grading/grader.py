@@ -71,7 +71,7 @@ class ScoringParams:
     keyword_margin: float = 0.3  # keyword credit <= semantic coverage + this
     keyword_list_factor: float = 0.3
     injection_factor: float = 0.5
-    curve: float = 0.85  # score = 100 * base ** curve
+    curve: float = 1.2  # score = 100 * base ** curve: >1 spreads the low end, where gaming and weak answers sit
     off_topic_relevance: float = 0.3  # below this relevance (and little coverage) the answer is flagged off-topic
     holistic_share: float = 0.5  # share of semantic credit from whole-answer vs whole-reference similarity
     echo_margin: float = 0.4  # a sentence this far from the paraphrase ceiling towards 1.0 restates the question

@@ -12,8 +12,6 @@ from quiz.grading.grader import Grader
 
 ROOT = Path(__file__).resolve().parents[2]
 BANK = ROOT / "question_bank" / "bank.json"
-DEV = ROOT / "question_bank" / "eval" / "dev.jsonl"
-TEST = ROOT / "question_bank" / "eval" / "test.jsonl"
 
 
 @pytest.fixture(scope="session")
