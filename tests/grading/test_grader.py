@@ -95,7 +95,7 @@ def test_scores_follow_answer_quality(graded: dict[str, GradeResult]) -> None:
     s = {k: (v.score or 0.0) for k, v in graded.items()}
     assert s["copy"] >= s["good"] > s["partial"] > s["off_topic"]
     assert s["good"] >= 70
-    assert 30 <= s["partial"] < 70
+    assert 20 <= s["partial"] < 60  # one key point of three: the weak band on the eval scale
 
 
 @pytest.mark.parametrize("kind", ["off_topic", "keywords", "echo", "echo_paraphrase", "injection_zh", "injection_en", "weak_plus_injection", "empty"])
