@@ -16,7 +16,7 @@ import streamlit as st
 
 from quiz.errors import ConfigError
 from quiz.settings import Settings
-from quiz.ui import context, resources
+from quiz.ui import context, resources, services
 from quiz.ui.components import md_escape
 
 PAGES_DIR = Path(__file__).resolve().parent / "quiz" / "ui" / "pages"
@@ -88,6 +88,20 @@ def main() -> None:
                 "You can still practise; answers stay on the page.",
                 icon=":material/database:",
             )
+        unsaved = services.unsaved_attempts()
+        if unsaved:
+            st.warning(
+                f"{len(unsaved)} answer(s) not saved yet — kept in this browser session and saved "
+                "as soon as the database works again.",
+                icon=":material/sync_problem:",
+            )
+            if st.button("Retry saving", key="retry_unsaved", icon=":material/sync:"):
+                saved, message = services.retry_unsaved(settings)
+                if message:
+                    st.error(f"Still not saved: {message}")
+                else:
+                    st.toast(f"{saved} answer(s) saved.", icon=":material/check:")
+                    st.rerun()
     page.run()
 
 

@@ -6,6 +6,7 @@ Classes:
 
 Functions:
     build_bank(sources_dir, *, taxonomy_path, overrides_path, embedder=None, rubric_fn=None)
+    aliases_beside(taxonomy_path)              the alias table next to a taxonomy file, if there is one
     merge_items(bank, entries, records, ...)   the dedupe-and-assemble step shared with imports
 """
 
@@ -29,9 +30,19 @@ from quiz.models import Origin, Question, QuestionId, Reference, Rubric
 if TYPE_CHECKING:
     from quiz.protocols import Embedder
 
-__all__ = ["BuildReport", "FileReport", "RubricFn", "build_bank", "default_rubric_fn", "merge_items"]
+__all__ = [
+    "ALIASES_FILE",
+    "BuildReport",
+    "FileReport",
+    "RubricFn",
+    "aliases_beside",
+    "build_bank",
+    "default_rubric_fn",
+    "merge_items",
+]
 
 RubricFn = Callable[[str, str], Rubric]
+ALIASES_FILE = "aliases.yaml"
 SOURCE_SUFFIXES = (".txt", ".md", ".markdown")
 
 
@@ -87,6 +98,17 @@ def default_rubric_fn(aliases_path: str | Path | None = None) -> RubricFn:
         aliases_path = default if default.exists() else None
     aliases = load_aliases(aliases_path) if aliases_path is not None else {}
     return functools.partial(extract_rubric, aliases=aliases)
+
+
+def aliases_beside(taxonomy_path: str | Path) -> Path | None:
+    """``aliases.yaml`` in the taxonomy file's folder when it exists, else None.
+
+    A bank folder (sources, topics.yaml, overrides.yaml, aliases.yaml) carries its own synonym
+    table: building or importing with its taxonomy uses it. With None, ``default_rubric_fn``
+    falls back to the project's ``question_bank/aliases.yaml``.
+    """
+    candidate = Path(taxonomy_path).with_name(ALIASES_FILE)
+    return candidate if candidate.is_file() else None
 
 
 def parse_source_file(path: Path) -> tuple[FileReport, tuple[ParsedItem, ...]]:
@@ -214,7 +236,7 @@ def merge_items(
                 text=item.question,
                 references=tuple(references),
                 topics=topics,
-                difficulty=estimate_difficulty(references, topics),
+                difficulty=estimate_difficulty(references, topics, item.question),
                 origins=tuple(origins),
             )
         built[base_index] = question
@@ -255,14 +277,18 @@ def build_bank(
 ) -> BuildReport:
     """Parse every source file (sorted by name), dedupe, assign topics/difficulty, apply overrides.
 
+    Without ``rubric_fn``, rubrics come from ``default_rubric_fn`` with the alias table next to
+    the taxonomy (``Path(taxonomy_path).with_name("aliases.yaml")``) when that file exists.
     A file with problems is reported, never fatal: its good items still go in. Raises BankError
-    only when the folder, the taxonomy or the overrides file cannot be used.
+    only when the folder, the taxonomy, the overrides or the alias file cannot be used.
     """
     folder = Path(sources_dir)
     if not folder.is_dir():
         raise BankError(f"sources folder {folder} does not exist")
     taxonomy = load_taxonomy(taxonomy_path)
     overrides = load_overrides(overrides_path)
+    # Resolved before parsing so that an unusable alias file fails the build up front.
+    rubric_fn = rubric_fn or default_rubric_fn(aliases_beside(taxonomy_path))
     reports: list[FileReport] = []
     entries: list[tuple[str, ParsedItem]] = []
     for path in sorted(p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")):
@@ -275,6 +301,6 @@ def build_bank(
         taxonomy=taxonomy,
         overrides=overrides,
         embedder=embedder,
-        rubric_fn=rubric_fn or default_rubric_fn(),
+        rubric_fn=rubric_fn,
     )
     return BuildReport(bank=bank, files=tuple(reports), merges=merges, messages=messages)

@@ -24,7 +24,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from quiz.bank.bank import BANK_FORMAT, Bank, bank_to_json
-from quiz.bank.builder import FileReport, RubricFn, default_rubric_fn, merge_items, parse_source_file
+from quiz.bank.builder import FileReport, RubricFn, aliases_beside, default_rubric_fn, merge_items, parse_source_file
 from quiz.bank.formats import ParsedItem
 from quiz.bank.overrides import Overrides, load_overrides
 from quiz.bank.topics import load_taxonomy
@@ -241,12 +241,14 @@ def import_file(
     """Merge a user's question file into ``bank`` with the build's dedupe.
 
     Items become new questions unless they duplicate one already in the bank (then they add a
-    reference and an origin to it). Exported records keep their ids, rubrics and topics.
+    reference and an origin to it). Exported records keep their ids, rubrics and topics. Without
+    ``rubric_fn``, rubrics use the alias table next to the taxonomy file, as ``build_bank`` does.
     """
     from quiz.settings import PROJECT_ROOT
 
     report, items, records = read_import_file(path)
-    taxonomy = load_taxonomy(taxonomy_path or PROJECT_ROOT / "question_bank" / "topics.yaml")
+    taxonomy_file = Path(taxonomy_path or PROJECT_ROOT / "question_bank" / "topics.yaml")
+    taxonomy = load_taxonomy(taxonomy_file)
     name = Path(path).name
     known = {q.id for q in bank.questions}
     fresh_records = [r for r in records if r.id not in known]
@@ -271,7 +273,7 @@ def import_file(
         bank = bank.with_questions(merged)
     if not items and not fresh_records:
         return bank, report
-    extract = rubric_fn or default_rubric_fn()
+    extract = rubric_fn or default_rubric_fn(aliases_beside(taxonomy_file))
     fresh_records = [
         dataclasses.replace(
             record,

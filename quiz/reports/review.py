@@ -40,8 +40,10 @@ __all__ = [
     "update_card",
 ]
 
-HARD_MIN_SCORE = 40.0
-GOOD_MIN_SCORE = 65.0
+# The FSRS ratings follow the grade bands (quiz.grading.bands): below partial = Again, partial = Hard,
+# good = Good, excellent = Easy, so "due for review" means the same thing as the colour of the grade.
+HARD_MIN_SCORE = 45.0
+GOOD_MIN_SCORE = 70.0
 EASY_MIN_SCORE = 85.0
 
 CardEntry = tuple[str, str, datetime]  # (question_id, card_json, due_at); ReviewCardRecord fits this shape

@@ -2,6 +2,7 @@
 
 Functions:
     md_escape(text)                    escape user text so markdown/HTML in it is shown literally
+    md_safe(text)                      escape links, images, HTML and math in generated text, keep light markdown
     band_badge(band)                   a coloured badge for a grade band
     show_user_text(text, label)        show an answer exactly as typed (never interpreted)
     prepare_answer(text, settings)     validate an answer: (text for grading, notices) or None when empty
@@ -24,6 +25,7 @@ __all__ = [
     "BAND_COLORS",
     "band_badge",
     "md_escape",
+    "md_safe",
     "prepare_answer",
     "question_header",
     "show_grade",
@@ -50,6 +52,15 @@ def md_escape(text: str) -> str:
     """Escape ``text`` so ``st.markdown`` shows it literally (no links, images, HTML, emphasis, math)."""
     escaped = _MD_SPECIAL.sub(r"\\\1", text)
     return escaped.replace("\n", "  \n")
+
+
+# Only what lets text pull in links, images, raw HTML or math; headings, lists and emphasis still render.
+_MD_LINKS_HTML = re.compile(r"([\\\[\]<>$])")
+
+
+def md_safe(text: str) -> str:
+    """Escape the link, image, HTML and math syntax of generated text while keeping its light markdown."""
+    return _MD_LINKS_HTML.sub(r"\\\1", text)
 
 
 def band_badge(band: Band) -> str:

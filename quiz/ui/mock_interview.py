@@ -14,7 +14,7 @@ from typing import Any
 
 import streamlit as st
 
-from quiz.errors import StorageError
+from quiz.errors import QuizError, StorageError
 from quiz.models import SessionKind
 from quiz.sessions.mock import MockInterview
 from quiz.store.records import SessionRecord, SessionStatus
@@ -48,16 +48,39 @@ def _persist(interview: MockInterview) -> str | None:
 
 
 def _phrase_hook() -> Any:
-    """An LLM phrasing of follow-ups when the feedback module offers one and an endpoint is set; else None."""
-    settings = context.settings()
-    if not settings.llm_enabled:
-        return None
+    """The LLM's phrasing of follow-ups when an endpoint is set, else None (the template is used).
+
+    The shared client keeps its reply cache; a failing endpoint raises ``FeedbackUnavailable``, on which
+    the interview falls back to the template follow-up.
+    """
     try:
-        from quiz import feedback
-    except ImportError:
+        client = services.llm_client(context.settings())
+    except QuizError:
         return None
-    factory = getattr(feedback, "followup_phraser_from_settings", None)
-    return factory(settings) if factory is not None else None
+    return client.phrase_followup if client is not None else None
+
+
+def _language(interview: MockInterview) -> str:
+    """"zh" when most questions are Chinese (the assessment is written in the interview's language)."""
+    from quiz.feedback.prompts import question_language
+
+    chinese = sum(question_language(q.text) == "zh" for q in interview.questions)
+    return "zh" if chinese * 2 > len(interview.questions) else "en"
+
+
+def _closing(state: dict[str, Any], interview: MockInterview) -> dict[str, str | None]:
+    """The closing assessment: the LLM's rewording when configured, else (or on failure) the rule-based one.
+
+    Asked once per interview and kept in the state, so reruns do not call the endpoint again.
+    """
+    closing = state.get("closing")
+    if closing is None or closing.get("id") != interview.id:
+        facts = interview.summary().assessment
+        with st.spinner("The interviewer is writing the assessment…"):
+            text, problem = services.closing_assessment(context.settings(), facts, _language(interview))
+        closing = {"id": interview.id, "text": text or facts, "by_llm": "yes" if text else None, "problem": problem}
+        state["closing"] = closing
+    return closing
 
 
 def _setup(bank: Any) -> None:
@@ -115,11 +138,19 @@ def _resume_section() -> None:
             st.rerun()
 
 
-def _transcript(interview: MockInterview, notes: dict[int, str]) -> None:
+def _transcript(interview: MockInterview, notes: dict[int, str], closing: str | None = None) -> None:
+    """The chat so far. Bank question texts render as markdown; other interviewer lines (follow-ups,
+    possibly written by an LLM that echoes the answer) cannot pull in links, images or HTML.
+    ``closing`` replaces the final assessment line once the interview is over.
+    """
+    asked = {q.text for q in interview.questions}
+    last = len(interview.transcript) - 1
     for i, (role, text) in enumerate(interview.transcript):
         if role == "interviewer":
+            if closing is not None and i == last:
+                text = closing
             with st.chat_message("assistant", avatar=":material/record_voice_over:"):
-                st.markdown(text)
+                st.markdown(text if text in asked else components.md_safe(text))
         else:
             with st.chat_message("user"):
                 st.markdown(components.md_escape(text[:5000]) + ("…" if len(text) > 5000 else ""))
@@ -127,14 +158,20 @@ def _transcript(interview: MockInterview, notes: dict[int, str]) -> None:
                     st.caption(notes[i])
 
 
-def _summary(bank: Any, interview: MockInterview) -> None:
+def _summary(bank: Any, interview: MockInterview, closing: dict[str, str | None]) -> None:
     summary = interview.summary()
     st.divider()
     st.subheader("Summary")
     m1, m2 = st.columns(2)
     m1.metric("Overall", "—" if summary.overall is None else f"{summary.overall:.0f} / 100")
     m2.metric("Recommendation", summary.verdict)
-    st.info(summary.assessment, icon=":material/assignment:")
+    if closing.get("by_llm"):
+        st.caption(
+            f"The closing words above are the LLM's (`{context.settings().llm_model}`) rewording of the offline "
+            "scores; the scores and the recommendation are computed offline."
+        )
+    elif closing.get("problem"):
+        st.caption(f"LLM assessment unavailable ({closing['problem']}); the rule-based assessment is shown.")
     rows = [
         {
             "question": bank.get(t.question_id).text if t.question_id in bank else t.question_id,
@@ -145,7 +182,13 @@ def _summary(bank: Any, interview: MockInterview) -> None:
         }
         for t in summary.turns
     ]
-    st.dataframe(rows, hide_index=True, width="stretch")
+    score = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={"first answer": score, "after follow-up": score, "final": score},
+    )
     if summary.topics:
         st.bar_chart({bank.topic_label(t.topic): t.score for t in summary.topics}, horizontal=True, height=220)
 
@@ -164,9 +207,10 @@ def render() -> None:
             st.error(
                 f"This interview cannot be saved: {state['store_error']}. It goes on here.", icon=":material/database:"
             )
-        _transcript(interview, state["notes"])
-        if interview.is_finished:
-            _summary(bank, interview)
+        closing = _closing(state, interview) if interview.is_finished else None
+        _transcript(interview, state["notes"], closing["text"] if closing else None)
+        if closing is not None:
+            _summary(bank, interview, closing)
             if st.button("New interview", type="primary", icon=":material/add:"):
                 st.session_state.pop(STATE_KEY, None)
                 st.rerun()

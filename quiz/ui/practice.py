@@ -110,12 +110,23 @@ def _show_result(question: Question, result: dict[str, Any]) -> None:
     attempt: Attempt = result["attempt"]
     for notice in result["notices"]:
         st.info(notice, icon=":material/content_cut:")
+    if not result["saved"] and not services.is_unsaved(attempt.id):
+        result["saved"] = True  # saved since, by a later submit or the sidebar's "Retry saving"
     if not result["saved"]:
         st.error(
             f"This attempt could not be saved: {result['save_error']}. "
-            "Your grade is shown and your answer is kept in the box above — practice continues without saving.",
+            "Your grade is shown and your answer is kept in the box above and in this session; "
+            "it is saved as soon as the database works again.",
             icon=":material/database:",
         )
+        if st.button("Retry saving", icon=":material/sync:", key="practice_retry_save"):
+            _count, message = services.retry_unsaved(context.settings())
+            if services.is_unsaved(attempt.id):
+                result["save_error"] = message
+            else:
+                result["saved"] = True
+                st.toast("Your attempt was saved.", icon=":material/check:")
+            st.rerun()
     assert attempt.grade is not None
     components.show_grade(attempt.grade, question)
     earlier = _earlier_scores(question.id, attempt)

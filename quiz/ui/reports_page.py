@@ -1,13 +1,18 @@
 """Reports page: weak topics, the spaced-review queue and downloads (CSV, XLSX, Markdown, HTML).
 
 Functions:
-    render()   the page
+    render()                              the page
+    weak_topics_rows(weak, topic_label)   the weak-topic table as plain rows (pure, testable)
 
-The analytics live in ``quiz.reports``; this page only lays them out.
+The analytics live in ``quiz.reports``; this page only lays them out. The review queue comes from
+the FSRS cards the store keeps (updated after every graded attempt); a history recorded before
+cards existed is replayed with ``rebuild_cards`` so the queue is never silently empty.
 """
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import streamlit as st
@@ -15,7 +20,7 @@ import streamlit as st
 from quiz.errors import StorageError
 from quiz.ui import components, context, resources
 
-__all__ = ["render"]
+__all__ = ["render", "weak_topics_rows"]
 
 EXPORTS = (
     ("csv", "CSV", "text/csv", ":material/table:"),
@@ -25,14 +30,35 @@ EXPORTS = (
 )
 
 
-def _reports() -> Any:
-    """``quiz.reports``, or None when this install lacks the analytics (the page then says so)."""
-    try:
-        from quiz import reports
-    except ImportError:
-        return None
-    needed = ("weak_topics", "review_queue", "export")
-    return reports if all(hasattr(reports, name) for name in needed) else None
+def weak_topics_rows(weak: Sequence[Any], topic_label: Callable[[str], str]) -> list[dict[str, Any]]:
+    """One row per ``WeakTopic``: label, mastery, status, counts and the most-missed points, weakest first."""
+    return [
+        {
+            "topic": topic_label(t.topic),
+            "mastery": round(t.mastery, 1),
+            "status": str(t.status),
+            "attempts": t.attempts,
+            "questions": t.questions,
+            "most missed": "; ".join(f"{text} (×{count})" for text, count in t.missed_points) or "—",
+            "missing keywords": ", ".join(text for text, _ in t.missed_keywords) or "—",
+        }
+        for t in weak
+    ]
+
+
+def _safe_name(user: str) -> str:
+    """The profile name as a file-name part (profile names are free text)."""
+    return re.sub(r"[^\w.-]+", "_", user).strip("._") or "user"
+
+
+def _cards(store: Any, user: str, attempts: Sequence[Any]) -> list[tuple[str, str, Any]]:
+    """The user's stored review cards; replayed from the history when none were stored yet."""
+    from quiz.reports import rebuild_cards
+
+    cards = [tuple(c) for c in store.review_cards(user)]
+    if cards or not attempts:
+        return cards
+    return [(qid, card, due) for qid, (card, due) in rebuild_cards(attempts).items()]
 
 
 def render() -> None:
@@ -47,43 +73,69 @@ def render() -> None:
         user = context.user()
         try:
             attempts = list(store.attempts(user=user))
-            cards = list(store.review_cards(user))
+            cards = _cards(store, user, attempts)
         except StorageError as exc:
             st.error(f"Reports are unavailable: {exc}", icon=":material/database:")
             return
         if not attempts:
             st.info(f"No attempts yet for **{components.md_escape(user)}** — practise first, then come back.")
             return
-        reports = _reports()
-        if reports is None:
-            st.info("The analytics module (quiz.reports) is not available in this install.")
-            return
+        from quiz import reports
+
         now = context.now()
         tab_weak, tab_review, tab_export = st.tabs(["Weak topics", "Review queue", "Download"])
         with tab_weak:
-            weak = reports.weak_topics(attempts, bank)
-            st.caption("Topics ordered from weakest; only counted attempts (on time, graded) are used.")
-            st.dataframe(weak, hide_index=True, width="stretch")
-        with tab_review:
-            queue = reports.review_queue(cards, bank, now=now)
-            if len(queue) == 0:
-                st.success("Nothing is due for review right now.")
+            weak = reports.weak_topics(attempts, bank, now)
+            st.caption(
+                "Topics ordered from weakest. Mastery weighs recent counted attempts (on time, graded) more."
+            )
+            if not weak:
+                st.info("No graded attempt yet — weak topics appear after your first scored answer.")
             else:
-                st.dataframe(queue, hide_index=True, width="stretch")
+                st.dataframe(
+                    weak_topics_rows(weak, bank.topic_label),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "mastery": st.column_config.ProgressColumn(
+                            "mastery", min_value=0, max_value=100, format="%.0f"
+                        ),
+                        "most missed": st.column_config.TextColumn("most missed key points", width="large"),
+                    },
+                )
+        with tab_review:
+            queue = reports.review_table(cards, bank, now)
+            if queue.empty:
+                upcoming = min((due for _, _, due in cards), default=None)
+                st.success(
+                    "Nothing is due for review right now."
+                    + (f" Next review: {upcoming:%Y-%m-%d %H:%M} UTC." if upcoming is not None else "")
+                )
+            else:
+                st.caption(f"{len(queue)} question(s) due, most overdue first (spaced repetition with FSRS).")
+                st.dataframe(
+                    queue.drop(columns=["question_id"]),
+                    hide_index=True,
+                    width="stretch",
+                    column_config={
+                        "due_at": st.column_config.DatetimeColumn("due", format="YYYY-MM-DD HH:mm"),
+                        "overdue_days": st.column_config.NumberColumn("overdue (days)", format="%.1f"),
+                    },
+                )
                 st.page_link(
                     context.page("practice"),
-                    label="Practise the due questions (choose “Due for review”)",
+                    label="Practise the due questions (choose “Due for review” under Choose questions)",
                     icon=":material/edit_note:",
                 )
         with tab_export:
             st.caption("Your attempts and per-topic summary. Secrets (API keys) are never included.")
             cols = st.columns(len(EXPORTS))
             for col, (fmt, label, mime, icon) in zip(cols, EXPORTS, strict=True):
-                data = reports.export(attempts, bank, fmt)
+                data = reports.export(attempts, bank, fmt, now=now, cards=cards, user=user)
                 col.download_button(
                     label,
                     data=data,
-                    file_name=f"quiz-report-{user}.{fmt}",
+                    file_name=f"quiz-report-{_safe_name(user)}.{fmt}",
                     mime=mime,
                     icon=icon,
                     key=f"dl_{fmt}",

@@ -43,7 +43,7 @@ def bank(settings: Settings) -> Bank:
         mtime = os.path.getmtime(settings.bank_path)
     except OSError:
         raise BankError(
-            f"question bank file not found: {settings.bank_path} (build it with `python -m quiz build-bank`)"
+            f"question bank file not found: {settings.bank_path} (build it with `python -m quiz bank build`)"
         ) from None
     return _load_bank(settings.bank_path, mtime)
 

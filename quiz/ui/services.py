@@ -2,10 +2,16 @@
 
 Functions:
     grade(settings, question, text)                 grade one answer with the cached grader
-    save_attempt(settings, attempt)                 record an attempt; (saved, error message)
+    save_attempt(settings, attempt)                 record an attempt and move its review card; (saved, error message)
+    unsaved_attempts(), is_unsaved(id)              attempts kept in the session after a failed save
+    retry_unsaved(settings)                         save the kept attempts again; (saved count, error message)
+    update_review_card(store, attempt)              apply one graded attempt to its FSRS review card
+    due_questions(store, user, history, now)        question ids due for review, most overdue first
     attempts_for(store, user, question_id)          a user's stored attempts on one question
     select_for_practice(settings, bank, filters, user, now)   question ids for a practice round
     show_llm_feedback(settings, question, attempt)  optional LLM feedback, streamed under the grade
+    llm_client(settings)                            the shared LLM client, or None without an endpoint
+    closing_assessment(settings, facts, language)   LLM rewording of a mock interview's assessment
 """
 
 from __future__ import annotations
@@ -26,7 +32,20 @@ from quiz.ui import resources
 if TYPE_CHECKING:
     from quiz.feedback import LLMFeedback
 
-__all__ = ["attempts_for", "grade", "save_attempt", "select_for_practice", "show_llm_feedback"]
+__all__ = [
+    "attempts_for",
+    "closing_assessment",
+    "due_questions",
+    "grade",
+    "is_unsaved",
+    "llm_client",
+    "retry_unsaved",
+    "save_attempt",
+    "select_for_practice",
+    "show_llm_feedback",
+    "unsaved_attempts",
+    "update_review_card",
+]
 
 
 def grade(settings: Settings, question: Question, text: str) -> GradeResult:
@@ -35,15 +54,83 @@ def grade(settings: Settings, question: Question, text: str) -> GradeResult:
 
 
 def save_attempt(settings: Settings, attempt: Attempt) -> tuple[bool, str | None]:
-    """Record ``attempt``; on a storage failure return (False, message) instead of raising."""
+    """Record ``attempt``; on a storage failure return (False, message) instead of raising.
+
+    A failed attempt is kept in this session (``unsaved_attempts``) and saved again, oldest first,
+    before the next attempt or when the user presses "Retry saving": a locked or briefly unreachable
+    database loses no answer.
+    """
+    _unsaved()[attempt.id] = attempt
+    _count, message = retry_unsaved(settings)
+    if attempt.id in _unsaved():
+        return False, message or "the attempt store is unavailable"
+    return True, None
+
+
+def unsaved_attempts() -> list[Attempt]:
+    """Attempts of this session whose save failed and that are waiting to be saved, oldest first."""
+    return sorted(_unsaved().values(), key=lambda a: (a.submitted_at, a.id))
+
+
+def is_unsaved(attempt_id: str) -> bool:
+    return attempt_id in _unsaved()
+
+
+def retry_unsaved(settings: Settings) -> tuple[int, str | None]:
+    """Save the kept attempts, oldest first (so review cards see them in order); (saved count, error or None).
+
+    Stops at the first failure: the database is still locked or broken, and the rest would fail the same way.
+    """
+    pending = unsaved_attempts()
+    if not pending:
+        return 0, None
     store = resources.store(settings)
     if store is None:
-        return False, resources.store_error() or "the attempt store is unavailable"
+        return 0, resources.store_error() or "the attempt store is unavailable"
+    feedback = st.session_state.get(_LLM_CACHE_KEY) or {}
+    saved = 0
+    for attempt in pending:
+        record = feedback.get(attempt.id)
+        if hasattr(record, "as_markdown"):  # LLM feedback that arrived while the attempt was unsaved
+            attempt = dataclasses.replace(attempt, llm_feedback=record.as_markdown(), llm_score=record.llm_score)
+        try:
+            store.record(attempt)
+        except StorageError as exc:
+            return saved, str(exc)
+        _unsaved().pop(attempt.id, None)
+        update_review_card(store, attempt)
+        saved += 1
+    return saved, None
+
+
+_UNSAVED_KEY = "_unsaved_attempts"  # attempt id -> Attempt whose save failed
+
+
+def _unsaved() -> dict[str, Attempt]:
+    return st.session_state.setdefault(_UNSAVED_KEY, {})
+
+
+def update_review_card(store: Any, attempt: Attempt) -> bool:
+    """Move the attempt's FSRS review card (what "Due for review" and the Reports queue read); True when saved.
+
+    Mirrors ``quiz.reports.rebuild_cards``: every graded attempt on a question with a reference is a
+    review (a late one rates Again). A failure here is not reported: the attempt itself is saved and
+    the cards can always be rebuilt from the history, so it must not turn a saved answer into an error.
+    """
+    from quiz.models import Band
+
+    if attempt.grade is None or attempt.grade.band == Band.UNGRADED:
+        return False
+    from quiz.reports.review import update_card
+
     try:
-        store.record(attempt)
-    except StorageError as exc:
-        return False, str(exc)
-    return True, None
+        cards = store.review_cards(attempt.user)
+        current = next((c.card_json for c in cards if c.question_id == attempt.question_id), None)
+        card_json, due_at = update_card(current, attempt.score, attempt.submitted_at, late=attempt.late)
+        store.save_review_card(attempt.user, attempt.question_id, card_json, due_at)
+    except (StorageError, ValueError):
+        return False
+    return True
 
 
 def attempts_for(store: Any, user: str, question_id: str) -> list[Attempt]:
@@ -58,13 +145,16 @@ def select_for_practice(
 
     order = filters.get("order", "Random")
     history: list[Attempt] = []
+    due: list[str] | None = None
     if order in ("Weakest first", "Due for review"):
         store = resources.store(settings)
         if store is not None:
             try:
                 history = list(store.attempts(user=user))
+                if order == "Due for review":
+                    due = due_questions(store, user, history, now)
             except StorageError:
-                history = []
+                history, due = [], None
     questions = select_questions(
         bank.questions,
         topics=filters.get("topics") or None,
@@ -78,9 +168,23 @@ def select_for_practice(
             "Bank order": "bank",
         }[order],
         attempts=history,
+        due=due,
         now=now,
     )
     return [q.id for q in questions]
+
+
+def due_questions(store: Any, user: str, history: list[Attempt], now: datetime) -> list[str]:
+    """Question ids whose FSRS card is due at ``now``, most overdue first.
+
+    A history recorded before cards were kept is replayed (``rebuild_cards``) instead of counting as "nothing due".
+    """
+    from quiz.reports.review import rebuild_cards, review_queue
+
+    cards = [tuple(c) for c in store.review_cards(user)]
+    if not cards and history:
+        cards = [(qid, card, due_at) for qid, (card, due_at) in rebuild_cards(history).items()]
+    return list(review_queue(cards, now))
 
 
 def show_llm_feedback(settings: Settings, question: Question, attempt: Attempt) -> None:
@@ -131,6 +235,27 @@ def show_llm_feedback(settings: Settings, question: Question, attempt: Attempt) 
                 _show_llm_record(record, attempt.grade, settings, text_shown=True)
         else:
             _show_llm_record(record, attempt.grade, settings)
+
+
+def llm_client(settings: Settings) -> Any:
+    """The shared LLM feedback client for these settings, or None when no endpoint is configured."""
+    return _llm_client(settings) if settings.llm_enabled else None
+
+
+def closing_assessment(settings: Settings, facts: str, language: str) -> tuple[str | None, str | None]:
+    """The LLM's rephrasing of a mock interview's rule-based assessment: (text, None) or (None, why not).
+
+    Returns (None, None) without an endpoint. The verdict and scores stay the offline ones: the
+    model only rewords them, and any failure leaves the rule-based text in place.
+    """
+    try:
+        client = llm_client(settings)
+        if client is None:
+            return None, None
+        text = client.closing_assessment(facts, language)
+    except QuizError as exc:
+        return None, str(exc)
+    return (text, None) if text.strip() else (None, "the model returned an empty reply")
 
 
 _LLM_CACHE_KEY = "_llm_feedback"  # attempt id -> LLMFeedback, or the failure message

@@ -8,87 +8,29 @@ to ``$UI_SCREENS_DIR`` (default: the test's tmp dir).
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--no-first-run",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # streamlit_server.py, shared with scripts/
+
+from streamlit_server import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E402
+
 PAGES = ["practice", "timed_quiz", "mock_interview", "history", "reports", "question_bank", "settings"]
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-def _wait_healthy(url: str, proc: subprocess.Popen[bytes], timeout_s: float = 60.0) -> None:
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline:
-        if proc.poll() is not None:
-            raise AssertionError(f"streamlit exited early with code {proc.returncode}")
-        try:
-            with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            time.sleep(0.3)
-    raise AssertionError(f"streamlit did not become healthy at {url} within {timeout_s}s")
 
 
 @pytest.fixture
 def app_url(tmp_path: Path, ui_bank_path: Path) -> Iterator[str]:
-    port = _free_port()
-    env = dict(os.environ)
-    env.update(
-        QUIZ_DATABASE_URL=f"sqlite:///{tmp_path / 'e2e.db'}",
-        QUIZ_EMBEDDING_MODEL="hashing",
-        QUIZ_CACHE_DIR=str(tmp_path / "cache"),
-        QUIZ_BANK_PATH=str(ui_bank_path),
-        STREAMLIT_BROWSER_GATHER_USAGE_STATS="false",
-    )
-    cmd = [
-        sys.executable,
-        "-m",
-        "streamlit",
-        "run",
-        str(ROOT / "streamlit_app.py"),
-        "--server.headless",
-        "true",
-        "--server.port",
-        str(port),
-        "--server.address",
-        "127.0.0.1",
-        "--server.fileWatcherType",
-        "none",
-    ]
-    url = f"http://127.0.0.1:{port}"
-    with open(tmp_path / "streamlit.log", "wb") as log:
-        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
-        try:
-            _wait_healthy(url, proc)
-            yield url
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+    env = {
+        "QUIZ_DATABASE_URL": f"sqlite:///{tmp_path / 'e2e.db'}",
+        "QUIZ_EMBEDDING_MODEL": "hashing",
+        "QUIZ_CACHE_DIR": str(tmp_path / "cache"),
+        "QUIZ_BANK_PATH": str(ui_bank_path),
+    }
+    with run_streamlit(env, tmp_path / "streamlit.log") as url:
+        yield url
 
 
 @pytest.mark.browser

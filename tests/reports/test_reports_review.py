@@ -17,10 +17,10 @@ from quiz.store.records import ReviewCardRecord
     [
         (None, False, Rating.Again),
         (0.0, False, Rating.Again),
-        (39.9, False, Rating.Again),
-        (40.0, False, Rating.Hard),
-        (64.9, False, Rating.Hard),
-        (65.0, False, Rating.Good),
+        (44.9, False, Rating.Again),
+        (45.0, False, Rating.Hard),
+        (69.9, False, Rating.Hard),
+        (70.0, False, Rating.Good),
         (84.9, False, Rating.Good),
         (85.0, False, Rating.Easy),
         (100.0, False, Rating.Easy),
@@ -104,3 +104,13 @@ def test_review_table_has_question_text(history, questions, now):
     row = table.set_index("question_id").loc["q-misc"]
     assert row["question"] == "Tell me about yourself." and row["overdue_days"] > 10
     assert len(review.review_table([], questions, now)) == 0
+
+
+def test_rating_cut_offs_follow_the_grade_bands():
+    from quiz.grading.bands import BAND_CUTOFFS
+    from quiz.models import Band
+
+    lows = dict(BAND_CUTOFFS)
+    assert (review.HARD_MIN_SCORE, review.GOOD_MIN_SCORE, review.EASY_MIN_SCORE) == (
+        lows[Band.PARTIAL], lows[Band.GOOD], lows[Band.EXCELLENT]
+    )
