@@ -12,6 +12,9 @@ temporary folder, and prints (it asserts nothing):
                 loaded in the background, reference embeddings, grading)
     graded_2    a second answer on the next question -> its score (warm model)
 
+``--think S`` waits S seconds after a question appears before submitting (a user reading and
+typing); the app loads the model in the background meanwhile, so ``graded`` drops with it.
+
 Chromium is started before the server, so its own start-up is not counted.
 """
 
@@ -33,7 +36,7 @@ from streamlit_server import CHROMIUM, CHROMIUM_ARGS, run_streamlit  # noqa: E40
 ANSWER = "自注意力通过查询、键和值计算注意力权重，softmax 归一化后对值加权求和。Self-attention relates every position."
 
 
-def _one_run(model: str, bank: str | None, python: str) -> dict[str, float]:
+def _one_run(model: str, bank: str | None, python: str, think_s: float) -> dict[str, float]:
     from playwright.sync_api import expect, sync_playwright
 
     with tempfile.TemporaryDirectory(prefix="cold_start_") as tmp, sync_playwright() as pw:
@@ -58,6 +61,7 @@ def _one_run(model: str, bank: str | None, python: str) -> dict[str, float]:
                 expect(page.locator("h4").first).to_be_visible(timeout=120_000)
                 times["question"] = time.perf_counter() - start
                 for name in ("graded", "graded_2"):
+                    page.wait_for_timeout(think_s * 1000)
                     box.fill(ANSWER)
                     clicked = time.perf_counter()
                     page.get_by_role("button", name="Submit").click()
@@ -76,6 +80,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--model", default="usem3")
+    parser.add_argument("--think", type=float, default=0.0, help="seconds between a question and its Submit")
     parser.add_argument("--bank", default=None, help="bank file (default: the app's default, the real bank)")
     args = parser.parse_args()
     for key in [k for k in os.environ if k.startswith("QUIZ_")]:
@@ -83,7 +88,7 @@ def main() -> None:
     python = str(ROOT / ".venv" / "bin" / "python") if (ROOT / ".venv").exists() else sys.executable
     runs = []
     for i in range(args.runs):
-        times = _one_run(args.model, args.bank, python)
+        times = _one_run(args.model, args.bank, python, args.think)
         runs.append(times)
         print(f"run {i + 1}: " + "  ".join(f"{k} {v:6.2f}s" for k, v in times.items()), flush=True)
     if len(runs) > 1:

@@ -118,7 +118,13 @@ def render() -> None:
             st.info("No question matches. Try fewer words or another script (繁/简 both work).")
             return
         pages = max(1, (len(found) + PAGE_SIZE - 1) // PAGE_SIZE)
-        page = st.number_input("Page", min_value=1, max_value=pages, value=1, key="bank_page") if pages > 1 else 1
+        page = (
+            st.number_input(
+                f"Page (of {pages}, {PAGE_SIZE} per page)", min_value=1, max_value=pages, value=1, key="bank_page"
+            )
+            if pages > 1
+            else 1
+        )
         for q in found[(page - 1) * PAGE_SIZE : page * PAGE_SIZE]:
             label = q.text if len(q.text) <= 120 else q.text[:117] + "…"
             with st.expander(f"{label}  ·  {', '.join(bank.topic_label(t) for t in q.topics) or 'no topic'}"):

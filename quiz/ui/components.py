@@ -6,7 +6,9 @@ Functions:
     band_badge(band)                   a coloured badge for a grade band
     show_user_text(text, label)        show an answer exactly as typed (never interpreted)
     prepare_answer(text, settings)     validate an answer: (text for grading, notices) or None when empty
-    show_grade(grade, question)        score, band, evidence, feedback
+    show_grade(grade, question)        score, band, flags, evidence (feedback text where no evidence is shown)
+    flag_label(flag)                   a reader's name for a grading flag ("keyword_list" -> "only a list of terms")
+    evidence_excerpt(text)             one readable line of the answer passage that matched a key point
     show_references(question, ...)     the reference answer(s) as markdown, one expander per source
     question_header(question)          question text, topics, difficulty
 """
@@ -24,6 +26,8 @@ from quiz.settings import Settings
 __all__ = [
     "BAND_COLORS",
     "band_badge",
+    "evidence_excerpt",
+    "flag_label",
     "md_escape",
     "md_safe",
     "prepare_answer",
@@ -124,25 +128,28 @@ def show_grade(grade: GradeResult, question: Question | None = None, *, compact:
             )
         if grade.reason:
             st.caption(md_escape(grade.reason))
-    for flag in grade.flags:
-        st.warning(f"Flag: {md_escape(flag)}", icon=":material/flag:")
-    if grade.feedback:
+    if grade.flags:
+        st.markdown(" ".join(f":orange-badge[:material/flag: {md_escape(flag_label(f))}]" for f in grade.flags))
+    covered, missed = grade.covered_key_points, grade.missed_key_points
+    # The feedback text restates the evidence shown below; alone it matters when there is no evidence
+    # to show (compact views, flagged or empty answers), where it carries the flag's advice.
+    if grade.feedback and (compact or grade.flags or not (covered or missed)):
         st.info(md_escape(grade.feedback), icon=":material/lightbulb:")
     if compact:
         return
-    covered, missed = grade.covered_key_points, grade.missed_key_points
     if covered or missed:
         left, right = st.columns(2)
         with left:
             st.markdown(f"**Covered key points ({len(covered)})**")
             for kp in covered:
-                st.markdown(f":green[✔] {md_escape(kp.key_point)}  \n:gray[{kp.similarity:.0%}]")
-                if kp.answer_sentence:
-                    st.caption(f"matched by: “{md_escape(kp.answer_sentence[:300])}”")
+                st.markdown(f":green[✔] {md_escape(kp.key_point)}")
+                excerpt = evidence_excerpt(kp.answer_sentence)
+                st.caption(f"{kp.similarity:.0%}" + (f" · matched by “{md_escape(excerpt)}”" if excerpt else ""))
         with right:
             st.markdown(f"**Missing key points ({len(missed)})**")
             for kp in missed:
-                st.markdown(f":red[✘] {md_escape(kp.key_point)}  \n:gray[best match {kp.similarity:.0%}]")
+                st.markdown(f":red[✘] {md_escape(kp.key_point)}")
+                st.caption(f"best match {kp.similarity:.0%}")
     if grade.keywords:
         matched = [k.term for k in grade.keywords if k.matched]
         missing = [k.term + (" (required)" if k.required else "") for k in grade.missed_keywords]
@@ -152,6 +159,40 @@ def show_grade(grade: GradeResult, question: Question | None = None, *, compact:
             + " · missing: "
             + (", ".join(f":red[{md_escape(t)}]" for t in missing) or "none")
         )
+
+
+FLAG_LABELS = {
+    "empty": "empty answer",
+    "echo": "restates the question",
+    "keyword_list": "only a list of terms",
+    "injection": "instructions to the grader (ignored)",
+    "off_topic": "mostly off topic",
+    "truncated": "only the beginning was graded",
+}
+
+
+def flag_label(flag: str) -> str:
+    """A reader's name for a grading flag (unknown flags are shown with spaces for underscores)."""
+    return FLAG_LABELS.get(flag, flag.replace("_", " "))
+
+
+EVIDENCE_CHARS = 90
+
+
+def evidence_excerpt(text: str | None, limit: int = EVIDENCE_CHARS) -> str:
+    """The start of the answer passage that matched a key point, on one line.
+
+    The grader may match a pair of sentences or the whole answer; the first sentence and a count of
+    the rest keep the evidence readable beside the key point.
+    """
+    if not text:
+        return ""
+    parts = [p.strip() for p in re.split(r"\n+", text.strip()) if p.strip()]
+    first = parts[0] if parts else ""
+    if len(first) > limit:
+        first = first[: limit - 1].rstrip() + "…"
+    more = len(parts) - 1
+    return first + (f" (+{more} more sentence{'s' if more > 1 else ''})" if more else "")
 
 
 def show_references(

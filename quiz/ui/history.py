@@ -22,6 +22,9 @@ if TYPE_CHECKING:
 
 __all__ = ["attempts_frame", "render"]
 
+# Shown columns, score first: a wide table is cut on the right, so what matters most comes first.
+TABLE_COLUMNS = ["submitted", "score", "band", "question", "topic", "kind", "late", "counted", "answer"]
+
 
 def attempts_frame(attempts: Sequence[Attempt], bank: Any) -> pd.DataFrame:
     """Attempts as a DataFrame: when, question, topics, kind, score, band, late, counted, answer preview."""
@@ -74,7 +77,7 @@ def _charts(frame: pd.DataFrame, bank: Any) -> None:
             .mark_bar()
             .encode(
                 x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="average score"),
-                y=alt.Y("topic_label:N", sort="x", title=None),
+                y=alt.Y("topic_label:N", sort="x", title=None, axis=alt.Axis(labelLimit=220)),
                 tooltip=["topic_label:N", alt.Tooltip("score:Q", format=".0f")],
             )
             .properties(height=300)
@@ -123,9 +126,11 @@ def render() -> None:
         with st.container(border=True):
             c1, c2, c3, c4 = st.columns([2, 2, 2, 3])
             topics = sorted({t for ts in frame["topics"] for t in ts})
-            chosen_topics = c1.multiselect("Topic", topics, format_func=bank.topic_label, key="hist_topics")
-            kinds = c2.multiselect("Kind", [k.value for k in SessionKind], key="hist_kinds")
-            bands = c3.multiselect("Band", [b.value for b in Band], key="hist_bands")
+            chosen_topics = c1.multiselect(
+                "Topic", topics, format_func=bank.topic_label, key="hist_topics", placeholder="All topics"
+            )
+            kinds = c2.multiselect("Kind", [k.value for k in SessionKind], key="hist_kinds", placeholder="All kinds")
+            bands = c3.multiselect("Band", [b.value for b in Band], key="hist_bands", placeholder="All bands")
             first, last = frame["submitted"].min().date(), frame["submitted"].max().date()
             dates = c4.date_input("Dates", value=(first, last), key="hist_dates")
         shown = frame
@@ -146,12 +151,14 @@ def render() -> None:
         m3.metric("Questions practised", shown["question"].nunique())
         _charts(shown, bank)
         st.dataframe(
-            shown.drop(columns=["id", "topics"]),
+            shown[TABLE_COLUMNS],
             hide_index=True,
             width="stretch",
             column_config={
                 "submitted": st.column_config.DatetimeColumn("submitted", format="YYYY-MM-DD HH:mm"),
                 "score": st.column_config.ProgressColumn("score", min_value=0, max_value=100, format="%.0f"),
+                "question": st.column_config.TextColumn("question", width="large"),
+                "answer": st.column_config.TextColumn("answer (start)", width="medium"),
             },
         )
         if not shown.empty:

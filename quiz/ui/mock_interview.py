@@ -68,14 +68,21 @@ def _language(interview: MockInterview) -> str:
     return "zh" if chinese * 2 > len(interview.questions) else "en"
 
 
-def _closing(state: dict[str, Any], interview: MockInterview) -> dict[str, str | None]:
+def _with_topic_labels(text: str, bank: Any, language: str) -> str:
+    """The assessment with topic ids ("transformer-attention") replaced by their labels in ``language``."""
+    for topic_id in sorted(bank.topics(), key=len, reverse=True):  # longest first: no id is part of a longer one
+        text = text.replace(topic_id, bank.topic_label(topic_id, language))
+    return text
+
+
+def _closing(state: dict[str, Any], interview: MockInterview, bank: Any) -> dict[str, str | None]:
     """The closing assessment: the LLM's rewording when configured, else (or on failure) the rule-based one.
 
     Asked once per interview and kept in the state, so reruns do not call the endpoint again.
     """
     closing = state.get("closing")
     if closing is None or closing.get("id") != interview.id:
-        facts = interview.summary().assessment
+        facts = _with_topic_labels(interview.summary().assessment, bank, _language(interview))
         with st.spinner("The interviewer is writing the assessment…"):
             text, problem = services.closing_assessment(context.settings(), facts, _language(interview))
         closing = {"id": interview.id, "text": text or facts, "by_llm": "yes" if text else None, "problem": problem}
@@ -164,7 +171,7 @@ def _summary(bank: Any, interview: MockInterview, closing: dict[str, str | None]
     st.subheader("Summary")
     m1, m2 = st.columns(2)
     m1.metric("Overall", "—" if summary.overall is None else f"{summary.overall:.0f} / 100")
-    m2.metric("Recommendation", summary.verdict)
+    m2.metric("Recommendation", summary.verdict.capitalize())
     if closing.get("by_llm"):
         st.caption(
             f"The closing words above are the LLM's (`{context.settings().llm_model}`) rewording of the offline "
@@ -176,21 +183,44 @@ def _summary(bank: Any, interview: MockInterview, closing: dict[str, str | None]
         {
             "question": bank.get(t.question_id).text if t.question_id in bank else t.question_id,
             "first answer": t.score,
-            "follow-up asked": t.followup is not None,
             "after follow-up": t.followup_score,
             "final": t.final_score,
         }
         for t in summary.turns
     ]
-    score = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f")
+    score = st.column_config.ProgressColumn(min_value=0, max_value=100, format="%.0f", width="small")
     st.dataframe(
         rows,
         hide_index=True,
         width="stretch",
-        column_config={"first answer": score, "after follow-up": score, "final": score},
+        column_config={
+            "question": st.column_config.TextColumn("question", width="large"),
+            "first answer": score,
+            "after follow-up": score,
+            "final": score,
+        },
     )
     if summary.topics:
-        st.bar_chart({bank.topic_label(t.topic): t.score for t in summary.topics}, horizontal=True, height=220)
+        _topic_chart({bank.topic_label(t.topic): t.score for t in summary.topics})
+
+
+def _topic_chart(scores: dict[str, float]) -> None:
+    """Final score per topic on a fixed 0–100 axis (an auto-scaled axis made 10/100 look like a full bar)."""
+    import altair as alt
+    import pandas as pd
+
+    frame = pd.DataFrame({"topic": list(scores), "score": list(scores.values())})
+    chart = (
+        alt.Chart(frame)
+        .mark_bar()
+        .encode(
+            x=alt.X("score:Q", scale=alt.Scale(domain=[0, 100]), title="final score"),
+            y=alt.Y("topic:N", sort="-x", title=None, axis=alt.Axis(labelLimit=260, labelOverlap=False)),
+            tooltip=["topic:N", alt.Tooltip("score:Q", format=".0f")],
+        )
+        .properties(height=40 * len(frame) + 30)
+    )
+    st.altair_chart(chart, width="stretch")
 
 
 def render() -> None:
@@ -207,7 +237,7 @@ def render() -> None:
             st.error(
                 f"This interview cannot be saved: {state['store_error']}. It goes on here.", icon=":material/database:"
             )
-        closing = _closing(state, interview) if interview.is_finished else None
+        closing = _closing(state, interview, bank) if interview.is_finished else None
         _transcript(interview, state["notes"], closing["text"] if closing else None)
         if closing is not None:
             _summary(bank, interview, closing)
@@ -215,6 +245,7 @@ def render() -> None:
                 st.session_state.pop(STATE_KEY, None)
                 st.rerun()
             return
+        resources.warm_up(settings, interview.questions)
         st.caption(
             f"Question {interview.index + 1} of {len(interview.questions)}"
             + (" · follow-up" if interview.phase.value == "follow_up" else "")

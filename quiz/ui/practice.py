@@ -204,3 +204,6 @@ def render() -> None:
         if result is not None:
             st.divider()
             _show_result(question, result)
+        else:
+            # Last, so the page is drawn first: the model loads in the background while the user types.
+            resources.warm_up(context.settings(), [question])

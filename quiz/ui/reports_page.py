@@ -2,7 +2,7 @@
 
 Functions:
     render()                              the page
-    weak_topics_rows(weak, topic_label)   the weak-topic table as plain rows (pure, testable)
+    weak_topics_rows(weak, topic_label)   the weak-topic table as plain rows (pure)
 
 The analytics live in ``quiz.reports``; this page only lays them out. The review queue comes from
 the FSRS cards the store keeps (updated after every graded attempt); a history recorded before
@@ -31,7 +31,7 @@ EXPORTS = (
 
 
 def weak_topics_rows(weak: Sequence[Any], topic_label: Callable[[str], str]) -> list[dict[str, Any]]:
-    """One row per ``WeakTopic``: label, mastery, status, counts and the most-missed points, weakest first."""
+    """One row per ``WeakTopic``: label, mastery, status and counts, weakest first."""
     return [
         {
             "topic": topic_label(t.topic),
@@ -39,11 +39,45 @@ def weak_topics_rows(weak: Sequence[Any], topic_label: Callable[[str], str]) -> 
             "status": str(t.status),
             "attempts": t.attempts,
             "questions": t.questions,
-            "most missed": "; ".join(f"{text} (×{count})" for text, count in t.missed_points) or "—",
-            "missing keywords": ", ".join(text for text, _ in t.missed_keywords) or "—",
         }
         for t in weak
     ]
+
+
+MISSES_SHOWN = 3  # topics whose most-missed points are listed under the table
+MISS_CHARS = 100
+
+
+def _missed_points(weak: Sequence[Any], topic_label: Callable[[str], str]) -> None:
+    """What the weakest topics' answers missed most: key points (shortened) and keywords."""
+    shown = [t for t in weak if t.missed_points or t.missed_keywords][:MISSES_SHOWN]
+    if not shown:
+        return
+    st.markdown("**What you missed most**")
+    for t in shown:
+        lines = [f"**{components.md_escape(topic_label(t.topic))}**"]
+        for text, count in t.missed_points:
+            short = text if len(text) <= MISS_CHARS else text[: MISS_CHARS - 1] + "…"
+            lines.append(f"- {components.md_escape(short)} :gray[×{count}]")
+        if t.missed_keywords:
+            terms = ", ".join(components.md_escape(text) for text, _ in t.missed_keywords)
+            lines.append(f"- :gray[keywords:] {terms}")
+        st.markdown("\n".join(lines))
+
+
+def _upcoming(cards: Sequence[tuple[str, str, Any]], bank: Any, now: Any, limit: int = 10) -> None:
+    """The next reviews that are not due yet, soonest first."""
+    later = sorted((due, qid) for qid, _card, due in cards if due > now)[:limit]
+    if not later:
+        return
+    rows = [{"due": due, "question": bank.get(qid).text if qid in bank else qid} for due, qid in later]
+    st.caption("Coming up")
+    st.dataframe(
+        rows,
+        hide_index=True,
+        width="stretch",
+        column_config={"due": st.column_config.DatetimeColumn("due", format="YYYY-MM-DD HH:mm")},
+    )
 
 
 def _safe_name(user: str) -> str:
@@ -100,17 +134,13 @@ def render() -> None:
                         "mastery": st.column_config.ProgressColumn(
                             "mastery", min_value=0, max_value=100, format="%.0f"
                         ),
-                        "most missed": st.column_config.TextColumn("most missed key points", width="large"),
                     },
                 )
+                _missed_points(weak, bank.topic_label)
         with tab_review:
             queue = reports.review_table(cards, bank, now)
             if queue.empty:
-                upcoming = min((due for _, _, due in cards), default=None)
-                st.success(
-                    "Nothing is due for review right now."
-                    + (f" Next review: {upcoming:%Y-%m-%d %H:%M} UTC." if upcoming is not None else "")
-                )
+                st.success("Nothing is due for review right now.")
             else:
                 st.caption(f"{len(queue)} question(s) due, most overdue first (spaced repetition with FSRS).")
                 st.dataframe(
@@ -127,6 +157,7 @@ def render() -> None:
                     label="Practise the due questions (choose “Due for review” under Choose questions)",
                     icon=":material/edit_note:",
                 )
+            _upcoming(cards, bank, now)
         with tab_export:
             st.caption("Your attempts and per-topic summary. Secrets (API keys) are never included.")
             cols = st.columns(len(EXPORTS))

