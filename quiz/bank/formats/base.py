@@ -10,6 +10,11 @@ Functions:
     open_fence(line)         the fence marker a line opens, if any
     find_fence_end(...)      index of the line closing a fence, or None when it never closes
     block_text(lines)        dedented, blank-trimmed markdown of an answer block
+    next_nonblank(lines, i)  index of the first non-blank line at or after ``i``
+    count_labels(lines, label, fenced=)  labels whose next non-blank line opens (or does not open) a fence
+
+Constants:
+    NUMBERED_HEADING         a markdown heading "N. text" / "N、text" (groups: number, text)
 """
 
 from __future__ import annotations
@@ -24,6 +29,9 @@ from quiz.errors import QuestionParseError
 from quiz.grading.normalize import strip_markdown
 
 __all__ = [
+    "NUMBERED_HEADING",
+    "count_labels",
+    "next_nonblank",
     "ParseOutcome",
     "ParsedItem",
     "block_text",
@@ -153,3 +161,30 @@ def block_text(lines: Sequence[str]) -> str:
     """Join answer lines: common indentation removed, leading/trailing blank lines and spaces dropped."""
     text = textwrap.dedent("\n".join(line.rstrip() for line in lines))
     return text.strip("\n").rstrip()
+
+
+NUMBERED_HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(\d{1,3})\s*[.、．]\s*(\S.*?)\s*#*\s*$")
+
+
+def next_nonblank(lines: Sequence[str], start: int) -> int | None:
+    """Index of the first non-blank line at or after ``start``, or None."""
+    for index in range(start, len(lines)):
+        if lines[index].strip():
+            return index
+    return None
+
+
+def count_labels(lines: Sequence[str], label: re.Pattern[str], *, fenced: bool) -> int:
+    """How many lines match ``label`` and are followed (``fenced=True``) or not followed by a code fence.
+
+    Format detection scores a file by this count, so two formats that share a label (a numbered
+    heading) are told apart by what comes right after it.
+    """
+    count = 0
+    for index, line in enumerate(lines):
+        if label.match(line):
+            following = next_nonblank(lines, index + 1)
+            opens = following is not None and open_fence(lines[following]) is not None
+            if opens is fenced:
+                count += 1
+    return count

@@ -22,32 +22,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from quiz.bank.formats.base import ParsedItem, ParseOutcome, block_text, find_fence_end, open_fence, question_plain
+from quiz.bank.formats.base import (
+    NUMBERED_HEADING,
+    ParsedItem,
+    ParseOutcome,
+    block_text,
+    count_labels,
+    find_fence_end,
+    open_fence,
+    question_plain,
+)
 from quiz.errors import QuestionParseError
 from quiz.grading.normalize import match_key
 
 NAME = "heading_sections"
 
-HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(\d{1,3})\s*[.、．]\s*(\S.*?)\s*#*\s*$")
+HEADING = NUMBERED_HEADING
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(\S.*?)\s*$")
 
-
-def _next_nonblank(lines: Sequence[str], start: int) -> int | None:
-    for index in range(start, len(lines)):
-        if lines[index].strip():
-            return index
-    return None
 
 
 def detect(lines: Sequence[str]) -> int:
     """Number of numbered headings whose section does not start with a code fence."""
-    count = 0
-    for index, line in enumerate(lines):
-        if HEADING.match(line):
-            following = _next_nonblank(lines, index + 1)
-            if following is None or not open_fence(lines[following]):
-                count += 1
-    return count
+    return count_labels(lines, HEADING, fenced=False)
 
 
 def _is_table_of_contents(nonblank: Sequence[str], heading_keys: set[str]) -> bool:

@@ -18,31 +18,29 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from quiz.bank.formats.base import ParsedItem, ParseOutcome, block_text, find_fence_end, open_fence, question_plain
+from quiz.bank.formats.base import (
+    NUMBERED_HEADING,
+    ParsedItem,
+    ParseOutcome,
+    block_text,
+    count_labels,
+    find_fence_end,
+    next_nonblank,
+    open_fence,
+    question_plain,
+)
 from quiz.errors import QuestionParseError
 
 NAME = "numbered_fence"
 
-HEADING = re.compile(r"^\s{0,3}#{1,6}\s*(\d{1,3})\s*[.、．]\s*(\S.*?)\s*#*\s*$")
+HEADING = NUMBERED_HEADING
 _ANSWER_PREFIX = re.compile(r"^\s*答\s*[:：]\s*")
 
-
-def _next_nonblank(lines: Sequence[str], start: int) -> int | None:
-    for index in range(start, len(lines)):
-        if lines[index].strip():
-            return index
-    return None
 
 
 def detect(lines: Sequence[str]) -> int:
     """Number of numbered headings whose next non-blank line opens a fence."""
-    count = 0
-    for index, line in enumerate(lines):
-        if HEADING.match(line):
-            following = _next_nonblank(lines, index + 1)
-            if following is not None and open_fence(lines[following]):
-                count += 1
-    return count
+    return count_labels(lines, HEADING, fenced=True)
 
 
 def parse(lines: Sequence[str], path: str) -> ParseOutcome:
@@ -58,7 +56,7 @@ def parse(lines: Sequence[str], path: str) -> ParseOutcome:
             continue
         heading = index
         question = question_plain(match.group(2))
-        fence_line = _next_nonblank(lines, heading + 1)
+        fence_line = next_nonblank(lines, heading + 1)
         marker = open_fence(lines[fence_line]) if fence_line is not None else None
         if fence_line is None or marker is None:
             items.append(ParsedItem(question=question, answer=None, line_start=heading + 1, line_end=heading + 1))

@@ -21,7 +21,15 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from quiz.bank.formats.base import ParsedItem, ParseOutcome, find_fence_end, open_fence, question_plain
+from quiz.bank.formats.base import (
+    ParsedItem,
+    ParseOutcome,
+    count_labels,
+    find_fence_end,
+    next_nonblank,
+    open_fence,
+    question_plain,
+)
 from quiz.errors import QuestionParseError
 
 NAME = "qa_fenced"
@@ -32,25 +40,13 @@ _ANSWER = re.compile(r"^\s*(?:answer|答案|回答)\s*[:：]\s*$", re.IGNORECASE
 
 def detect(lines: Sequence[str]) -> int:
     """Number of ``Question:`` labels followed by a fence (0 = not this format)."""
-    count = 0
-    for index, line in enumerate(lines):
-        if _QUESTION.match(line):
-            following = _next_nonblank(lines, index + 1)
-            if following is not None and open_fence(lines[following]):
-                count += 1
-    return count
+    return count_labels(lines, _QUESTION, fenced=True)
 
-
-def _next_nonblank(lines: Sequence[str], start: int) -> int | None:
-    for index in range(start, len(lines)):
-        if lines[index].strip():
-            return index
-    return None
 
 
 def _read_block(lines: Sequence[str], label_index: int, path: str) -> tuple[str | None, int, QuestionParseError | None]:
     """The fenced block after a label: (text, index of its last line, problem)."""
-    start = _next_nonblank(lines, label_index + 1)
+    start = next_nonblank(lines, label_index + 1)
     marker = open_fence(lines[start]) if start is not None else None
     if start is None or marker is None:
         return (
@@ -84,7 +80,7 @@ def parse(lines: Sequence[str], path: str) -> ParseOutcome:
             continue
         answer: str | None = None
         end = q_end
-        a_label = _next_nonblank(lines, q_end + 1)
+        a_label = next_nonblank(lines, q_end + 1)
         if a_label is not None and _ANSWER.match(lines[a_label]):
             answer, a_end, problem = _read_block(lines, a_label, path)
             if problem is not None:
