@@ -119,17 +119,10 @@ def _setup(bank: Any) -> None:
 
 
 def _resume_section() -> None:
-    store = resources.store(context.settings())
-    if store is None:
-        st.warning(f"Interviews cannot be saved or resumed: {resources.store_error()}", icon=":material/database:")
-        return
-    try:
-        unfinished = store.sessions(user=context.user(), kind=SessionKind.MOCK, status=SessionStatus.ACTIVE)
-    except StorageError as exc:
-        st.warning(f"Unfinished interviews cannot be listed: {exc}")
-        return
+    unfinished = services.unfinished_sessions(SessionKind.MOCK, "Interviews")
     if not unfinished:
         return
+    store = resources.store(context.settings())  # not None: it just listed the sessions
     st.subheader("Unfinished interviews")
     for record in unfinished[:5]:
         interview = MockInterview.from_dict(record.state)

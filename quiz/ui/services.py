@@ -12,6 +12,7 @@ Functions:
     show_llm_feedback(settings, question, attempt)  optional LLM feedback, streamed under the grade
     llm_client(settings)                            the shared LLM client, or None without an endpoint
     closing_assessment(settings, facts, language)   LLM rewording of a mock interview's assessment
+    unfinished_sessions(kind, noun)                 the user's active timed quizzes / interviews, or a warning
 """
 
 from __future__ import annotations
@@ -321,3 +322,22 @@ def _show_llm_record(record: LLMFeedback, grade: GradeResult, settings: Settings
     if not text_shown:
         st.markdown(_safe_md(record.as_markdown()))
     st.caption(f"Model: `{record.model}`")
+
+
+def unfinished_sessions(kind: Any, noun: str) -> list[Any]:
+    """The current user's active sessions of ``kind`` (newest first); a warning and [] when they can't be listed.
+
+    ``noun`` names the sessions in the messages ("Quizzes", "Interviews").
+    """
+    from quiz.store.records import SessionStatus
+    from quiz.ui import context
+
+    store = resources.store(context.settings())
+    if store is None:
+        st.warning(f"{noun} cannot be saved or resumed: {resources.store_error()}", icon=":material/database:")
+        return []
+    try:
+        return list(store.sessions(user=context.user(), kind=kind, status=SessionStatus.ACTIVE))
+    except StorageError as exc:
+        st.warning(f"Unfinished {noun.lower()} cannot be listed: {exc}")
+        return []

@@ -234,17 +234,10 @@ def _setup(bank: Any) -> None:
 
 
 def _resume_section(bank: Any) -> None:
-    store = resources.store(context.settings())
-    if store is None:
-        st.warning(f"Quizzes cannot be saved or resumed: {resources.store_error()}", icon=":material/database:")
-        return
-    try:
-        unfinished = store.sessions(user=context.user(), kind=SessionKind.TIMED, status=SessionStatus.ACTIVE)
-    except StorageError as exc:
-        st.warning(f"Unfinished quizzes cannot be listed: {exc}")
-        return
+    unfinished = services.unfinished_sessions(SessionKind.TIMED, "Quizzes")
     if not unfinished:
         return
+    store = resources.store(context.settings())  # not None: it just listed the sessions
     st.subheader("Unfinished quizzes")
     for record in unfinished[:5]:
         quiz = TimedQuiz.from_dict(record.state)

@@ -41,7 +41,6 @@ HEADING = NUMBERED_HEADING
 _BULLET = re.compile(r"^\s*(?:[-*+]|\d+[.)])\s+(\S.*?)\s*$")
 
 
-
 def detect(lines: Sequence[str]) -> int:
     """Number of numbered headings whose section does not start with a code fence."""
     return count_labels(lines, HEADING, fenced=False)

@@ -37,7 +37,6 @@ HEADING = NUMBERED_HEADING
 _ANSWER_PREFIX = re.compile(r"^\s*答\s*[:：]\s*")
 
 
-
 def detect(lines: Sequence[str]) -> int:
     """Number of numbered headings whose next non-blank line opens a fence."""
     return count_labels(lines, HEADING, fenced=True)

@@ -43,7 +43,6 @@ def detect(lines: Sequence[str]) -> int:
     return count_labels(lines, _QUESTION, fenced=True)
 
 
-
 def _read_block(lines: Sequence[str], label_index: int, path: str) -> tuple[str | None, int, QuestionParseError | None]:
     """The fenced block after a label: (text, index of its last line, problem)."""
     start = next_nonblank(lines, label_index + 1)
