@@ -14,10 +14,10 @@ from typing import Any
 
 import streamlit as st
 
-from quiz.errors import QuizError, StorageError
+from quiz.errors import QuizError
 from quiz.models import SessionKind
 from quiz.sessions.mock import MockInterview
-from quiz.store.records import SessionRecord, SessionStatus
+from quiz.store.records import SessionStatus
 from quiz.ui import components, context, resources, services
 
 __all__ = ["render"]
@@ -26,25 +26,8 @@ STATE_KEY = "mock"
 
 
 def _persist(interview: MockInterview) -> str | None:
-    store = resources.store(context.settings())
-    if store is None:
-        return resources.store_error() or "the attempt store is unavailable"
     status = SessionStatus.FINISHED if interview.is_finished else SessionStatus.ACTIVE
-    try:
-        store.save_session(
-            SessionRecord(
-                id=interview.id,
-                user=interview.user,
-                kind=SessionKind.MOCK,
-                status=status,
-                state=interview.to_dict(),
-                created_at=interview.started_at,
-                updated_at=context.now(),
-            )
-        )
-    except StorageError as exc:
-        return str(exc)
-    return None
+    return services.save_session(SessionKind.MOCK, interview, status)
 
 
 def _phrase_hook() -> Any:

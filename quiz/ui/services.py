@@ -13,6 +13,7 @@ Functions:
     llm_client(settings)                            the shared LLM client, or None without an endpoint
     closing_assessment(settings, facts, language)   LLM rewording of a mock interview's assessment
     unfinished_sessions(kind, noun)                 the user's active timed quizzes / interviews, or a warning
+    save_session(kind, session, status)             store a timed quiz / interview's state; None or an error message
 """
 
 from __future__ import annotations
@@ -341,3 +342,31 @@ def unfinished_sessions(kind: Any, noun: str) -> list[Any]:
     except StorageError as exc:
         st.warning(f"Unfinished {noun.lower()} cannot be listed: {exc}")
         return []
+
+
+def save_session(kind: Any, session: Any, status: Any) -> str | None:
+    """Store the state of a timed quiz or mock interview so it survives a restart.
+
+    ``session`` has ``id``, ``user``, ``started_at`` and ``to_dict()``. Returns None when saved, else the
+    message to show (a storage failure is never raised into the page).
+    """
+    from quiz.store.records import SessionRecord
+    from quiz.ui import context
+
+    store = resources.store(context.settings())
+    if store is None:
+        return resources.store_error() or "the attempt store is unavailable"
+    record = SessionRecord(
+        id=session.id,
+        user=session.user,
+        kind=kind,
+        status=status,
+        state=session.to_dict(),
+        created_at=session.started_at,
+        updated_at=context.now(),
+    )
+    try:
+        store.save_session(record)
+    except StorageError as exc:
+        return str(exc)
+    return None

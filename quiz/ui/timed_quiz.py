@@ -16,11 +16,10 @@ from typing import Any
 
 import streamlit as st
 
-from quiz.errors import StorageError
 from quiz.models import Attempt, SessionKind
 from quiz.sessions.practice import select_questions
 from quiz.sessions.timed import ExpiryOutcome, SubmitOutcome, TimedQuiz
-from quiz.store.records import SessionRecord, SessionStatus
+from quiz.store.records import SessionStatus
 from quiz.ui import components, context, resources, services
 
 __all__ = ["render"]
@@ -40,27 +39,12 @@ def _state() -> dict[str, Any] | None:
 def _persist(quiz: TimedQuiz, status: SessionStatus = SessionStatus.ACTIVE) -> None:
     """Save the quiz state so it survives a restart; a storage failure is remembered and shown, not raised."""
     state = _state()
-    store = resources.store(context.settings())
-    if store is None:
-        if state is not None:
-            state["store_error"] = resources.store_error() or "the attempt store is unavailable"
-        return
-    record = SessionRecord(
-        id=quiz.id,
-        user=quiz.user,
-        kind=SessionKind.TIMED,
-        status=status,
-        state=quiz.to_dict(),
-        created_at=quiz.started_at,
-        updated_at=context.now(),
-    )
-    try:
-        store.save_session(record)
-        if state is not None:
+    error = services.save_session(SessionKind.TIMED, quiz, status)
+    if state is not None:
+        if error is None:
             state.pop("store_error", None)
-    except StorageError as exc:
-        if state is not None:
-            state["store_error"] = str(exc)
+        else:
+            state["store_error"] = error
 
 
 def _on_draft_change(question_id: str) -> None:
